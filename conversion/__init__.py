@@ -1,0 +1,1 @@
+"""Hugging Face transformers <-> CTranslate2 conversion of Whisper models."""

@@ -1,0 +1,1 @@
+"""Fine-tuning Whisper for Swedish: checkpoints, automatic resume, LoRA, WER/CER evaluation."""
