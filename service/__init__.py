@@ -1,0 +1,1 @@
+"""The Textning service: podcast feeds, video URLs, files -> VAD-chunked Whisper -> SRT/VTT/TXT/JSON and a library."""
