@@ -66,6 +66,8 @@ def _break_bonus(previous: str, following: str) -> float:
         return 3.0
     if previous.endswith(CLAUSE_END):
         return 2.0
+    if previous.lower() in CLAUSE_WORDS:  # never leave "och", "att"... hanging at a line's end
+        return -1.0
     if following.lower().strip("\"'(") in CLAUSE_WORDS:
         return 1.0
     return 0.0

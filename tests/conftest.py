@@ -48,3 +48,110 @@ def imported_base(default_ct2: Path, tmp_path_factory: pytest.TempPathFactory) -
     from conversion.import_ct2 import import_ct2
 
     return import_ct2(default_ct2, tmp_path_factory.mktemp("imported") / "whisper-base-hf")
+
+
+def _ffmpeg(*args: str) -> None:
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel>
+  <title>Textningspodden</title>
+  <description>Samtal om svenska meningar, med Åsa Lindqvist och Örjan Ek.</description>
+  <itunes:author>Åsa Lindqvist</itunes:author>
+  <item>
+    <title>Avsnitt 1: Äldre samtal</title>
+    <pubDate>Mon, 02 Nov 2026 08:00:00 +0000</pubDate>
+    <itunes:duration>00:00:10</itunes:duration>
+    <enclosure url="{base}/older.mp3" length="1" type="audio/mpeg"/>
+  </item>
+  <item>
+    <title>Avsnitt 3: Utan ljud</title>
+    <pubDate>Mon, 23 Nov 2026 08:00:00 +0000</pubDate>
+    <description>Ett avsnitt som saknar ljudfil.</description>
+  </item>
+  <item>
+    <title>Avsnitt 2: Kattungen &amp; tuban</title>
+    <pubDate>Mon, 16 Nov 2026 08:00:00 +0000</pubDate>
+    <itunes:duration>00:00:12</itunes:duration>
+    <enclosure url="newest.mp3" length="1" type="audio/mpeg"/>
+  </item>
+</channel>
+</rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Atompodden</title>
+  <updated>2026-11-20T10:00:00Z</updated>
+  <id>urn:uuid:textning-atom</id>
+  <entry>
+    <title>Atomavsnittet</title>
+    <id>urn:uuid:textning-atom-1</id>
+    <updated>2026-11-20T10:00:00Z</updated>
+    <link rel="enclosure" type="audio/mpeg" href="{base}/older.mp3"/>
+  </entry>
+</feed>
+"""
+
+NO_ENCLOSURES = """<?xml version="1.0"?><rss version="2.0"><channel><title>Tyst</title>
+<item><title>Bara text</title><description>Inget ljud här.</description></item></channel></rss>
+"""
+
+
+@pytest.fixture(scope="session")
+def media(cv_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Real audio made from the Common Voice sample: a minute-long WAV, two short MP3s, an MP4 video."""
+    from textning.sample_audio import join_clips
+
+    root = tmp_path_factory.mktemp("media")
+    minute = join_clips(cv_sample, root / "minute.wav", count=15, start=0)
+    newest = join_clips(cv_sample, root / "newest.wav", count=3, start=3)
+    older = join_clips(cv_sample, root / "older.wav", count=3, start=20)
+    for clip in (newest, older):
+        _ffmpeg("-i", str(clip.path), "-codec:a", "libmp3lame", "-b:a", "48k", str(clip.path.with_suffix(".mp3")))
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=160x120:r=10",
+        "-i",
+        str(older.path),
+        "-shortest",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        str(root / "lecture.mp4"),
+    )
+    return {"root": root, "minute": minute, "newest": newest, "older": older}
+
+
+@pytest.fixture(scope="session")
+def web(media: dict, tmp_path_factory: pytest.TempPathFactory):
+    """A loopback web server with the media, feeds (RSS with iTunes tags, Atom, broken ones) and a video page."""
+    import shutil
+
+    from tests.loopback import serve
+
+    root = tmp_path_factory.mktemp("web")
+    for name in ("newest.mp3", "older.mp3", "lecture.mp4", "minute.wav"):
+        shutil.copyfile(media["root"] / name, root / name)
+    shutil.copyfile(media["root"] / "newest.mp3", root / "episode-without-extension")
+    (root / "notaudio.mp3").write_text("det här är ingen ljudfil\n" * 50)
+    (root / "page.html").write_text(
+        "<!DOCTYPE html><html><head><title>Föreläsning om kattungar</title></head>"
+        '<body><h1>Föreläsning</h1><video controls src="lecture.mp4"></video></body></html>'
+    )
+    (root / "broken.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><<<>>>')
+    (root / "silent.xml").write_text(NO_ENCLOSURES)
+    with serve(root) as server:
+        (root / "feed.xml").write_text(RSS.replace("{base}", server.url))
+        (root / "podcast").write_text(RSS.replace("{base}", server.url))  # a feed with no telling name or type
+        (root / "atom.atom").write_text(ATOM.replace("{base}", server.url))
+        yield server
