@@ -232,6 +232,9 @@ def import_ct2(src: str | Path, dst: str | Path, dtype: str = "float32", overwri
             eos_token_id=eot,
             pad_token_id=eot,
             decoder_start_token_id=generation["decoder_start_token_id"],
+            # Generation settings live in generation_config.json only (WhisperConfig's defaults are English-only).
+            begin_suppress_tokens=None,
+            suppress_tokens=None,
             dtype=dtype,
         )
         with torch.device("meta"):

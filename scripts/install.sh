@@ -9,9 +9,16 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
-if ! command -v ffmpeg >/dev/null; then
+# System packages: FFmpeg always; Debian's Chromium for the browser tests (Playwright drives it, no download).
+packages=(ffmpeg)
+[ "${1:-}" = "--test" ] && packages+=(chromium)
+missing=()
+for package in "${packages[@]}"; do
+  command -v "$package" >/dev/null || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq ffmpeg >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=int, default=7860)
     app.add_argument("--config", type=Path, help="YAML or TOML file with ServiceConfig options")
     app.add_argument("--model", help="model reference (default: 'default')")
+    app.add_argument("--language", help="default spoken language code (default: sv)")
+    app.add_argument("--data-dir", type=Path, help="library, downloads and outputs (default: $TEXTNING_CACHE/service)")
     return parser
 
 
@@ -91,9 +93,9 @@ def transcribe_command(args: argparse.Namespace) -> int:
             for item in items:
                 item.name = unique_name(item.name, taken)
                 with progress_bar(total=1.0, unit="s", desc=item.name[:30], bar_format=SECONDS_BAR) as advance:
-                    transcript, reused = service.transcribe_item(item, on_audio=advance)
-                paths = service.write(item, transcript, args.out_dir)
-                note = " (from the library)" if reused else ""
+                    done = service.transcribe_item(item, on_audio=advance)
+                paths = service.write(item, done.transcript, args.out_dir)
+                note = " (from the library)" if done.from_library else ""
                 print(f"{item.source} -> {', '.join(str(p) for p in paths)}{note}")
         except InputError as error:
             failures += 1
@@ -148,9 +150,12 @@ def app_command(args: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = {"transcribe": transcribe_command, "search": search_command, "app": app_command}
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+        argv = ["app", *argv]  # the web app is the default command
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        args = build_parser().parse_args(["app", *(argv or sys.argv[1:])])
-    handler = {"transcribe": transcribe_command, "search": search_command, "app": app_command}[args.command]
-    return handler(args)
+    return COMMANDS[args.command](args)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.audio import file_sha256, load_audio
@@ -19,13 +19,12 @@ from textning.models import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, resolve_model
 
 
 @dataclass
-class Result:
-    """One transcribed item and the files written for it."""
+class Transcribed:
+    """A transcript, whether it came from the library, and its library key."""
 
-    item: MediaItem
     transcript: Transcript
-    paths: list[Path] = field(default_factory=list)
-    from_library: bool = False
+    from_library: bool
+    key: str
 
 
 def model_fingerprint(reference: str) -> str:
@@ -69,13 +68,13 @@ class TranscriptionService:
         """The local media behind an input (downloads and feeds included)."""
         return resolve_input(source, self.config, on_download)
 
-    def transcribe_item(self, item: MediaItem, on_audio: Progress | None = None) -> tuple[Transcript, bool]:
+    def transcribe_item(self, item: MediaItem, on_audio: Progress | None = None) -> Transcribed:
         """The transcript of one item, from the library when the same audio and options were done before."""
         audio_sha256 = file_sha256(item.path)
         key = self.library_key(audio_sha256, item.prompt)
         stored = self.library.get(key)
         if stored is not None:
-            return stored.transcript, True
+            return Transcribed(stored.transcript, True, key)
         audio = load_audio(item.path, item.source, self.config.max_duration_s)
         transcript = self.transcriber.transcribe(audio, prompt=item.prompt, progress=on_audio)
         transcript.source, transcript.title = item.source, item.title
@@ -83,7 +82,7 @@ class TranscriptionService:
         self.library.put(
             key, audio_sha256, {**self._options, "prompt": item.prompt}, item.name, str(item.path), transcript
         )
-        return transcript, False
+        return Transcribed(transcript, False, key)
 
     def write(self, item: MediaItem, transcript: Transcript, out_dir: Path) -> list[Path]:
         return write_outputs(transcript, out_dir, item.name, self.config.formats, self.config.word_timestamps)

@@ -27,8 +27,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> TranscriptionService:
 def transcribe(service: TranscriptionService, source: str, out_dir: Path):
     results = []
     for item in service.resolve(source):
-        transcript, reused = service.transcribe_item(item)
-        results.append((item, transcript, reused, service.write(item, transcript, out_dir)))
+        done = service.transcribe_item(item)
+        results.append((item, done.transcript, done.from_library, service.write(item, done.transcript, out_dir)))
     return results
 
 
