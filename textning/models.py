@@ -150,7 +150,7 @@ def _package_data(package: str) -> Path:
 
 def _download_from_hub(repo_id: str) -> Path:
     """Fetch a hub repository, from the local hub cache first; fail fast when the hub is unreachable."""
-    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub import snapshot_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
     patterns = ["*.json", "*.bin", "*.safetensors", "*.txt", "*.model"]
@@ -160,10 +160,9 @@ def _download_from_hub(repo_id: str) -> Path:
         pass
     if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
         raise ModelReferenceError(f"model '{repo_id}': not in the local hub cache and HF_HUB_OFFLINE is set")
-    endpoint = urlparse(constants.ENDPOINT)
-    if not _reachable(endpoint.hostname or "huggingface.co", endpoint.port or 443):
+    if not hub_reachable():
         raise ModelReferenceError(
-            f"model '{repo_id}': the Hugging Face hub ({endpoint.hostname}) is unreachable; "
+            f"model '{repo_id}': the Hugging Face hub is unreachable; "
             "use 'default' or a local model directory when offline"
         )
     try:
@@ -173,9 +172,15 @@ def _download_from_hub(repo_id: str) -> Path:
         raise ModelReferenceError(f"model '{repo_id}': download from the hub failed: {first_line}") from None
 
 
-def _reachable(host: str, port: int, timeout: float = 3.0) -> bool:
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """True when the Hugging Face hub answers a TCP connection within ``timeout`` (and HF_HUB_OFFLINE is unset)."""
+    from huggingface_hub import constants
+
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False"):
+        return False
+    endpoint = urlparse(constants.ENDPOINT)
     try:
-        with socket.create_connection((host, port), timeout=timeout):
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443), timeout=timeout):
             return True
     except OSError:
         return False
