@@ -155,3 +155,87 @@ def web(media: dict, tmp_path_factory: pytest.TempPathFactory):
         (root / "podcast").write_text(RSS.replace("{base}", server.url))  # a feed with no telling name or type
         (root / "atom.atom").write_text(ATOM.replace("{base}", server.url))
         yield server
+
+
+TINY = dict(
+    d_model=32,
+    encoder_layers=2,
+    decoder_layers=2,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    encoder_ffn_dim=64,
+    decoder_ffn_dim=64,
+    num_mel_bins=80,
+    max_source_positions=1500,
+    max_target_positions=448,
+    vocab_size=51865,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper(default_ct2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised tiny Whisper with the real multilingual tokenizer, saved as transformers."""
+    import json
+    import shutil
+
+    import torch
+    from transformers import AutoTokenizer, GenerationConfig, WhisperConfig, WhisperForConditionalGeneration
+
+    out = tmp_path_factory.mktemp("tiny-hf")
+    shutil.copyfile(default_ct2 / "tokenizer.json", out / "tokenizer.json")
+    (out / "tokenizer_config.json").write_text(
+        json.dumps({"tokenizer_class": "WhisperTokenizer", "pad_token": "<|endoftext|>"})
+    )
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    torch.manual_seed(0)
+    model = WhisperForConditionalGeneration(
+        WhisperConfig(
+            **TINY,
+            decoder_start_token_id=50258,
+            pad_token_id=50257,
+            bos_token_id=50257,
+            eos_token_id=50257,
+            begin_suppress_tokens=None,
+            suppress_tokens=None,
+        )
+    )
+    with torch.no_grad():  # non-trivial layer norms and biases so that a mix-up of gamma/beta or q/v shows
+        for name, param in model.named_parameters():
+            if name.endswith(("bias", "layer_norm.weight")):
+                param.normal_()
+    ct2_config = json.loads((default_ct2 / "config.json").read_text())
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=50258,
+        pad_token_id=50257,
+        eos_token_id=50257,
+        bos_token_id=50257,
+        suppress_tokens=ct2_config["suppress_ids"],
+        begin_suppress_tokens=ct2_config["suppress_ids_begin"],
+        alignment_heads=[[1, 0], [1, 2]],
+        no_timestamps_token_id=50363,
+        is_multilingual=True,
+        lang_to_id={tokenizer.convert_ids_to_tokens(i): i for i in ct2_config["lang_ids"]},
+        task_to_id={"transcribe": 50359, "translate": 50358},
+        max_length=448,
+    )
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    from transformers import WhisperFeatureExtractor
+
+    WhisperFeatureExtractor(feature_size=80).save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def cv_store(cv_sample: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The Common Voice sample as a feature store (made with the bundled model's processor)."""
+    from data_pipeline.build import build
+    from data_pipeline.config import PipelineConfig
+    from data_pipeline.store import FeatureStore
+
+    out = tmp_path_factory.mktemp("store") / "cv"
+    build(
+        PipelineConfig(sources=[f"commonvoice:{cv_sample}"], out=str(out), num_proc=2, shard_size=16),
+        log=lambda _: None,
+    )
+    return FeatureStore(str(out))

@@ -10,66 +10,21 @@ import numpy as np
 import pytest
 import torch
 from ctranslate2.converters import TransformersConverter
-from transformers import AutoTokenizer, GenerationConfig, WhisperConfig, WhisperForConditionalGeneration
+from transformers import AutoTokenizer, WhisperForConditionalGeneration
 
 from conversion.ct2_format import read_model, write_model
 from conversion.import_ct2 import import_ct2, whisper_state_dict
 from textning.errors import TextningError
 
-TINY = dict(
-    d_model=32,
-    encoder_layers=2,
-    decoder_layers=2,
-    encoder_attention_heads=4,
-    decoder_attention_heads=4,
-    encoder_ffn_dim=64,
-    decoder_ffn_dim=64,
-    num_mel_bins=80,
-    max_source_positions=1500,
-    max_target_positions=448,
-    vocab_size=51865,
-)
-
-
-@pytest.fixture(scope="module")
-def tiny_hf(default_ct2: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A randomly initialised tiny Whisper with the real multilingual tokenizer, saved as transformers."""
-    out = tmp_path_factory.mktemp("tiny-hf")
-    shutil.copyfile(default_ct2 / "tokenizer.json", out / "tokenizer.json")
-    (out / "tokenizer_config.json").write_text(
-        json.dumps({"tokenizer_class": "WhisperTokenizer", "pad_token": "<|endoftext|>"})
-    )
-    tokenizer = AutoTokenizer.from_pretrained(out)
-    torch.manual_seed(0)
-    model = WhisperForConditionalGeneration(
-        WhisperConfig(**TINY, decoder_start_token_id=50258, pad_token_id=50257, bos_token_id=50257, eos_token_id=50257)
-    )
-    with torch.no_grad():  # non-trivial layer norms and biases so that a mix-up of gamma/beta or q/v shows
-        for name, param in model.named_parameters():
-            if name.endswith(("bias", "layer_norm.weight")):
-                param.normal_()
-    ct2_config = json.loads((default_ct2 / "config.json").read_text())
-    lang_ids = ct2_config["lang_ids"]
-    model.generation_config = GenerationConfig(
-        decoder_start_token_id=50258,
-        pad_token_id=50257,
-        eos_token_id=50257,
-        bos_token_id=50257,
-        suppress_tokens=ct2_config["suppress_ids"],
-        begin_suppress_tokens=ct2_config["suppress_ids_begin"],
-        alignment_heads=[[1, 0], [1, 2]],
-        lang_to_id={tokenizer.convert_ids_to_tokens(i): i for i in lang_ids},
-        no_timestamps_token_id=50363,
-        is_multilingual=True,
-    )
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return out
-
 
 def convert(src: Path, dst: Path, quantization: str) -> Path:
     TransformersConverter(str(src)).convert(str(dst), quantization=quantization, force=True)
     return dst
+
+
+@pytest.fixture(scope="module")
+def tiny_hf(tiny_whisper: Path) -> Path:
+    return tiny_whisper
 
 
 def test_reader_sees_every_weight_in_the_documented_layout(tiny_hf: Path, tmp_path: Path) -> None:

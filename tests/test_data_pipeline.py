@@ -25,13 +25,6 @@ from textning.errors import TextningError
 from textning.sample_audio import join_clips, write_wav
 
 
-@pytest.fixture(scope="module")
-def cv_store(cv_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> FeatureStore:
-    out = tmp_path_factory.mktemp("store") / "cv"
-    build(PipelineConfig(sources=[f"commonvoice:{cv_sample}"], out=str(out), num_proc=2, shard_size=16))
-    return FeatureStore(str(out))
-
-
 def test_common_voice_splits_are_speaker_disjoint_and_share_no_sentence(cv_store: FeatureStore, cv_rows) -> None:
     manifest = cv_store.manifest()
     rows = {split: list(cv_store.examples(split)) for split in ("train", "validation", "test")}
