@@ -198,3 +198,20 @@ def test_cli_help_and_bad_formats() -> None:
     assert "--out-dir" in run_cli("service", "transcribe", "--help").stdout
     result = run_cli("service", "transcribe", "x.mp3", "--out-dir", "/tmp/x", "--formats", "srt,doc")
     assert result.returncode == 1 and "--formats" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_silence_and_tones_give_no_invented_text(service: TranscriptionService, tmp_path: Path) -> None:
+    import numpy as np
+
+    from textning.sample_audio import write_wav
+
+    rate = 16_000
+    t = np.arange(rate * 20) / rate
+    silence = np.random.default_rng(0).normal(0, 1e-4, rate * 20).astype(np.float32)
+    chords = sum(0.1 * np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)).astype(np.float32)
+    chords *= (np.sin(2 * np.pi * 0.5 * t) > 0).astype(np.float32)  # music-like: notes on and off
+    for name, audio in (("tystnad", silence), ("ackord", chords)):
+        path = write_wav(tmp_path / f"{name}.wav", audio)
+        [(item, transcript, *_)] = transcribe(service, str(path), tmp_path)
+        assert transcript.segments == [], f"{name}: {transcript.text!r}"
+        assert (tmp_path / f"{name}.srt").read_text() == ""
