@@ -107,6 +107,15 @@ def _ffn(read: WeightReader, ct2: str, hf: str) -> dict[str, torch.Tensor]:
     }
 
 
+def _layer(read: WeightReader, ct2: str, hf: str) -> dict[str, torch.Tensor]:
+    """What encoder and decoder layers share: pre-norm self-attention and the feed-forward block."""
+    return {
+        **_layer_norm(read, f"{ct2}/self_attention/layer_norm", f"{hf}.self_attn_layer_norm"),
+        **_attention(read, f"{ct2}/self_attention", f"{hf}.self_attn", fused_qkv=True),
+        **_ffn(read, f"{ct2}/ffn", hf),
+    }
+
+
 def whisper_state_dict(model: CT2Model) -> tuple[dict[str, torch.Tensor], dict[str, int]]:
     """The transformers state dict and the architecture sizes of a CT2 Whisper model."""
     if model.spec != "WhisperSpec":
@@ -119,21 +128,16 @@ def whisper_state_dict(model: CT2Model) -> tuple[dict[str, torch.Tensor], dict[s
     state.update(_layer_norm(read, "encoder/layer_norm", "model.encoder.layer_norm"))
     encoder_layers = _count_layers(model, "encoder")
     for i in range(encoder_layers):
-        ct2, hf = f"encoder/layer_{i}", f"model.encoder.layers.{i}"
-        state.update(_layer_norm(read, f"{ct2}/self_attention/layer_norm", f"{hf}.self_attn_layer_norm"))
-        state.update(_attention(read, f"{ct2}/self_attention", f"{hf}.self_attn", fused_qkv=True))
-        state.update(_ffn(read, f"{ct2}/ffn", hf))
+        state.update(_layer(read, f"encoder/layer_{i}", f"model.encoder.layers.{i}"))
     state["model.decoder.embed_tokens.weight"] = read("decoder/embeddings/weight")
     state["model.decoder.embed_positions.weight"] = read("decoder/position_encodings/encodings")
     state.update(_layer_norm(read, "decoder/layer_norm", "model.decoder.layer_norm"))
     decoder_layers = _count_layers(model, "decoder")
     for i in range(decoder_layers):
         ct2, hf = f"decoder/layer_{i}", f"model.decoder.layers.{i}"
-        state.update(_layer_norm(read, f"{ct2}/self_attention/layer_norm", f"{hf}.self_attn_layer_norm"))
-        state.update(_attention(read, f"{ct2}/self_attention", f"{hf}.self_attn", fused_qkv=True))
+        state.update(_layer(read, ct2, hf))
         state.update(_layer_norm(read, f"{ct2}/attention/layer_norm", f"{hf}.encoder_attn_layer_norm"))
         state.update(_attention(read, f"{ct2}/attention", f"{hf}.encoder_attn", fused_qkv=False))
-        state.update(_ffn(read, f"{ct2}/ffn", hf))
     projection = read("decoder/projection/weight")
     if not torch.equal(projection, state["model.decoder.embed_tokens.weight"]):
         raise TextningError("model.bin: the output projection differs from the embeddings; Whisper ties them")

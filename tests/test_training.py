@@ -37,16 +37,14 @@ FAST = dict(
 )
 
 
+def tiny_config(model: Path, store, output: Path, **overrides) -> TrainConfig:
+    """A fast config on the tiny model and the sample store; no evaluation during training unless asked."""
+    settings = dict(model=str(model), data=[store.url], output_dir=str(output), save_steps=100, eval_steps=100)
+    return TrainConfig(**{**settings, **FAST, **overrides})
+
+
 def test_a_tiny_whisper_learns_from_real_clips(tiny_whisper: Path, cv_store, tmp_path: Path) -> None:
-    config = TrainConfig(
-        model=str(tiny_whisper),
-        data=[cv_store.url],
-        output_dir=str(tmp_path / "run"),
-        max_steps=24,
-        save_steps=100,
-        eval_steps=100,
-        **FAST,
-    )
+    config = tiny_config(tiny_whisper, cv_store, tmp_path / "run", max_steps=24)
     outcome = train(config, log=lambda _: None)
     losses = outcome["losses"]
     assert outcome["steps"] == 24 and len(losses) == 24
@@ -114,18 +112,15 @@ def test_sigterm_saves_a_checkpoint_and_the_rerun_resumes_it(tiny_whisper: Path,
 def test_lora_trains_merges_exports_and_transcribes(
     tiny_whisper: Path, cv_store, cv_sample: Path, cv_rows, tmp_path: Path
 ) -> None:
-    config = TrainConfig(
-        model=str(tiny_whisper),
-        data=[cv_store.url],
-        output_dir=str(tmp_path / "lora"),
+    config = tiny_config(
+        tiny_whisper,
+        cv_store,
+        tmp_path / "lora",
         max_steps=4,
-        save_steps=100,
-        eval_steps=100,
         lora=True,
         lora_r=4,
         lora_alpha=8,
         lora_target_modules=["q_proj", "v_proj"],
-        **FAST,
     )
     train(config, log=lambda _: None)
     adapter = tmp_path / "lora" / "final"
