@@ -7,22 +7,20 @@ resolve a reference and convert it on first use into ``$TEXTNING_CACHE/models/co
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
-from textning.models import ModelDir, cache_dir, resolve_model
+from textning.models import ModelDir, cache_dir, resolve_model, weights_fingerprint
 
 
 def _cache_slot(model: ModelDir, target: str) -> Path:
-    weights = sorted(p for p in model.path.iterdir() if p.suffix in (".bin", ".safetensors"))
-    fingerprint = "|".join(
-        [str(model.path), target] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights]
-    )
-    key = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{weights_fingerprint(model.path)}|{target}".encode()).hexdigest()[:16]
     return cache_dir() / "models" / "converted" / f"{model.path.name}-{target}-{key}"
 
 
 def as_transformers(reference: str) -> Path:
     """A transformers Whisper directory for ``reference`` (imported from CTranslate2 or merged from PEFT)."""
+    from conversion.destination import replace_directory
     from conversion.export_ct2 import merge_adapter
     from conversion.import_ct2 import import_ct2
 
@@ -34,8 +32,9 @@ def as_transformers(reference: str) -> Path:
         if model.format == "ctranslate2":
             import_ct2(model.path, slot, overwrite=True)
         else:
-            slot.mkdir(parents=True, exist_ok=True)
-            merge_adapter(model.path, slot)
+            slot.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=".merging-", dir=slot.parent) as tmp:
+                replace_directory(merge_adapter(model.path, Path(tmp) / "merged"), slot)
     return slot
 
 

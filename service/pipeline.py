@@ -15,7 +15,7 @@ from service.library import Library
 from service.transcriber import Progress, Transcriber
 from service.transcript import Transcript
 from service.writers import write_outputs
-from textning.models import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, resolve_model
+from textning.models import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, resolve_model, weights_fingerprint
 
 
 @dataclass
@@ -31,9 +31,7 @@ def model_fingerprint(reference: str) -> str:
     """What identifies the model's weights: the bundled checksum, or the directory and its weight files."""
     if reference in ("", DEFAULT_MODEL):
         return f"default:{DEFAULT_MODEL_SHA256}"
-    model = resolve_model(reference)
-    weights = sorted(p for p in model.path.iterdir() if p.suffix in (".bin", ".safetensors"))
-    return "|".join([str(model.path)] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights])
+    return weights_fingerprint(resolve_model(reference).path)
 
 
 class TranscriptionService:

@@ -18,6 +18,7 @@ from faster_whisper import WhisperModel
 from transformers import TrainerCallback, WhisperForConditionalGeneration
 
 from conversion.export_ct2 import export_ct2, merge_adapter
+from conversion.model_formats import as_transformers
 from tests.helpers import REPO, run_cli
 from textning.text import normalize_for_scoring
 from training.config import TrainConfig
@@ -131,6 +132,8 @@ def test_lora_trains_merges_exports_and_transcribes(
     name = "model.decoder.layers.0.self_attn.q_proj.weight"
     assert not torch.equal(base[name], tuned[name]), "the adapter changed the merged weights"
     assert torch.equal(base["model.decoder.layers.0.fc1.weight"], tuned["model.decoder.layers.0.fc1.weight"])
+    cached = as_transformers(str(adapter))  # the service and evaluate path: merged once into the cache
+    assert torch.equal(WhisperForConditionalGeneration.from_pretrained(cached).state_dict()[name], tuned[name])
     exported = export_ct2(adapter, tmp_path / "ct2", quantization="int8")
     segments, info = WhisperModel(str(exported), device="cpu", compute_type="int8").transcribe(
         str(cv_sample / "clips" / cv_rows[0]["path"]), language="sv", beam_size=1, without_timestamps=True

@@ -72,6 +72,12 @@ def detect_format(path: Path) -> ModelFormat | None:
     return None
 
 
+def weights_fingerprint(path: Path) -> str:
+    """A directory and the names, sizes and times of its weight files: changes when the weights do."""
+    weights = sorted(p for p in path.iterdir() if p.suffix in (".bin", ".safetensors"))
+    return "|".join([str(path)] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in weights])
+
+
 def resolve_model(reference: str) -> ModelDir:
     """Turn a model reference into a local model directory, fetching or assembling it once."""
     reference = reference.strip()
