@@ -13,6 +13,7 @@ from pathlib import Path
 
 from textning.errors import TextningError
 from textning.models import hub_reachable
+from textning.sample_audio import read_common_voice
 
 SPLIT_NAMES = {"train": "train", "dev": "validation", "validation": "validation", "test": "test"}
 
@@ -97,11 +98,6 @@ def read_source(spec: SourceSpec) -> Iterator[Record]:
     return _hub(corpus, spec.name)
 
 
-def _read_tsv(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def _common_voice(folder: Path, name: str) -> Iterator[Record]:
     """A Common Voice release folder: its own train/dev/test split when present, else validated.tsv."""
     if not (folder / "clips").is_dir():
@@ -110,7 +106,7 @@ def _common_voice(folder: Path, name: str) -> Iterator[Record]:
     if not tables and not (folder / "validated.tsv").is_file():
         raise TextningError(f"source '{name}': {folder} has neither validated.tsv nor train/dev/test.tsv")
     for table in tables or ["validated"]:
-        for row in _read_tsv(folder / f"{table}.tsv"):
+        for row in read_common_voice(folder, f"{table}.tsv"):
             yield Record(
                 id=f"{name}/{row['path']}",
                 source=name,

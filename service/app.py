@@ -7,7 +7,6 @@ The handlers are plain methods of ``TextningApp`` so they can be tested without 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import shutil
 import threading
@@ -17,6 +16,7 @@ from urllib.parse import urlparse
 
 import gradio as gr
 
+from service.audio import file_sha256
 from service.cli import timestamp
 from service.config import ServiceConfig
 from service.inputs import MediaItem, episodes_to_items, fetch_feed, slugify
@@ -110,7 +110,7 @@ class TextningApp:
         if not path:
             raise gr.Error("Ladda upp eller spela in ljud / Upload or record audio")
         source = Path(path)
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        digest = file_sha256(source)[:16]
         kept = self.config.data_dir / "uploads" / f"{digest}{source.suffix.lower()}"
         kept.parent.mkdir(parents=True, exist_ok=True)
         if not kept.exists():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 
@@ -31,8 +30,9 @@ def cv_sample() -> Path:
 
 @pytest.fixture(scope="session")
 def cv_rows(cv_sample: Path) -> list[dict[str, str]]:
-    with open(cv_sample / "validated.tsv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    from textning.sample_audio import read_common_voice
+
+    return read_common_voice(cv_sample)
 
 
 @pytest.fixture(scope="session")
